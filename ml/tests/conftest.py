@@ -24,7 +24,12 @@ def make_series(rows: int = 1200, seed: int = 1) -> pd.DataFrame:
     load = 1000 + 200 * np.sin(2 * np.pi * hours / 24) + rng.normal(0, 10, rows)
     temp = 15 + 5 * np.sin(2 * np.pi * (hours - 3) / 24) + rng.normal(0, 0.5, rows)
     return pd.DataFrame(
-        {"timestamp": index.strftime("%Y-%m-%dT%H:%M:%S%z"), "load": load, "temp": temp, "other": 1.0}
+        {
+            "timestamp": index.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "load": load,
+            "temp": temp,
+            "other": 1.0,
+        }
     )
 
 

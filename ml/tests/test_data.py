@@ -64,11 +64,15 @@ def _write(tmp_path, table: pd.DataFrame, name: str = "bad.csv"):
 BAD_INPUTS = {
     "missing load column": (lambda t: t.drop(columns="load"), Columns(), "column 'load' not found"),
     "missing timestamp column": (
-        lambda t: t.rename(columns={"timestamp": "time"}), Columns(), "pass --timestamp-column"
+        lambda t: t.rename(columns={"timestamp": "time"}),
+        Columns(),
+        "pass --timestamp-column",
     ),
     "missing temperature column": (lambda t: t, Columns(temp="celsius"), "--temp-column"),
     "non-numeric load": (
-        lambda t: t.astype({"load": object}).assign(load=lambda f: f["load"].where(f.index != 5, "abc")),
+        lambda t: t.astype({"load": object}).assign(
+            load=lambda f: f["load"].where(f.index != 5, "abc")
+        ),
         Columns(),
         "non-numeric values at rows 5",
     ),
@@ -83,7 +87,9 @@ BAD_INPUTS = {
         "not in increasing order",
     ),
     "duplicated timestamps": (
-        lambda t: pd.concat([t.iloc[:10], t.iloc[[9]], t.iloc[10:]]), Columns(), "appears more than once"
+        lambda t: pd.concat([t.iloc[:10], t.iloc[[9]], t.iloc[10:]]),
+        Columns(),
+        "appears more than once",
     ),
     "a gap": (lambda t: t.drop(index=[50, 51]), Columns(), "irregular spacing"),
     "bad timestamps": (
@@ -104,7 +110,11 @@ def test_bad_input_names_the_problem(tmp_path, case):
 
 def test_gap_message_says_where(tmp_path):
     path = _write(tmp_path, make_series().drop(index=[50, 51]))
-    with pytest.raises(DataError, match=r"2020-01-02 01:00:00\+01:00 is followed by 2020-01-02 02:30"):
+    with pytest.raises(
+        DataError,
+        match=r"2020-01-02 00:30:00\+01:00 is followed by 2020-01-02 02:00:00\+01:00,"
+        r" expected a step of 30 minutes",
+    ):
         load_file(path, Columns())
 
 

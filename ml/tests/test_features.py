@@ -11,7 +11,9 @@ from power_nowcast.features import FeatureSpec, build_features
 
 
 def _with(dataset: Dataset, frame: pd.DataFrame) -> Dataset:
-    return Dataset(dataset.name, frame, dataset.step, dataset.observed_columns, dataset.known_columns)
+    return Dataset(
+        dataset.name, frame, dataset.step, dataset.observed_columns, dataset.known_columns
+    )
 
 
 @pytest.mark.parametrize("name", ["default", "original"])
@@ -49,8 +51,12 @@ def test_default_features_have_history_and_lags(elecdemand):
     features = build_features(elecdemand, spec)
     assert spec.history == 337
     complete = features.notna().all(axis=1).to_numpy()
-    assert not complete[: spec.history].any() and complete[spec.history :].all()
-    assert np.isclose(features["load_diff48"].iloc[1000], elecdemand.frame[LOAD].iloc[952] - elecdemand.frame[LOAD].iloc[951])
+    assert not complete[: spec.history].any()
+    assert complete[spec.history :].all()
+    assert np.isclose(
+        features["load_diff48"].iloc[1000],
+        elecdemand.frame[LOAD].iloc[952] - elecdemand.frame[LOAD].iloc[951],
+    )
 
 
 def test_bad_feature_settings(elecdemand):

@@ -38,7 +38,9 @@ def _lags(text: str) -> tuple[int, ...]:
     try:
         values = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of integers") from error
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a comma-separated list of integers"
+        ) from error
     return values
 
 
@@ -62,55 +64,93 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     data = train.add_argument_group("data")
-    data.add_argument("--data", default=BUILTIN, help=f"'{BUILTIN}' (built in) or a CSV/Parquet file")
+    data.add_argument(
+        "--data", default=BUILTIN, help=f"'{BUILTIN}' (built in) or a CSV/Parquet file"
+    )
     data.add_argument("--timestamp-column", default="timestamp", help="file column with the times")
     data.add_argument("--load-column", default="load", help="file column with the load")
-    data.add_argument("--load-unit", default="MW", choices=sorted(LOAD_UNITS), help="unit of the load")
+    data.add_argument(
+        "--load-unit", default="MW", choices=sorted(LOAD_UNITS), help="unit of the load"
+    )
     data.add_argument("--temp-column", help="file column with observed temperature (used from t-1)")
     data.add_argument(
         "--temp-forecast-column", help="file column with a temperature forecast for t (used at t)"
     )
     data.add_argument("--workday-column", help="file column with a 0/1 workday flag (calendar)")
     data.add_argument(
-        "--feature-column", action="append", default=[], metavar="NAME",
+        "--feature-column",
+        action="append",
+        default=[],
+        metavar="NAME",
         help="another observed column to use, from t-1 (repeatable)",
     )
     data.add_argument(
-        "--forecast-column", action="append", default=[], metavar="NAME",
+        "--forecast-column",
+        action="append",
+        default=[],
+        metavar="NAME",
         help="another column known before t, used at t (repeatable)",
     )
     data.add_argument(
-        "--max-missing", type=float, default=0.0,
+        "--max-missing",
+        type=float,
+        default=0.0,
         help="fraction of empty values a column may have; they are filled forward",
     )
     model = train.add_argument_group("model and features")
     model.add_argument("--model", default="xgboost", choices=MODELS, help="model to train")
-    model.add_argument("--features", default="default", choices=FEATURE_SETS,
-                       help="feature set: the rich default or the original four")
+    model.add_argument(
+        "--features",
+        default="default",
+        choices=FEATURE_SETS,
+        help="feature set: the rich default or the original four",
+    )
     model.add_argument("--load-lags", type=_lags, help="load lags in steps, e.g. 1,2,48,336")
     model.add_argument("--temp-lags", type=_lags, help="temperature lags in steps, e.g. 1,48")
     model.add_argument("--rolling-windows", type=_lags, help="rolling load windows, e.g. 6,48")
-    model.add_argument("--device", default="auto", choices=DEVICES,
-                       help="where to train: auto picks cuda when a GPU is visible")
+    model.add_argument(
+        "--device",
+        default="auto",
+        choices=DEVICES,
+        help="where to train: auto picks cuda when a GPU is visible",
+    )
     model.add_argument("--epochs", type=int, default=40, help="training epochs of the mlp model")
     model.add_argument("--seed", type=int, default=0, help="random seed")
     evaluation = train.add_argument_group("evaluation")
-    evaluation.add_argument("--test-fraction", type=float, default=0.2,
-                            help="last fraction of rows held out for the test")
-    evaluation.add_argument("--backtest-weeks", type=int, default=4,
-                            help="weekly rolling origins over the last N weeks (0: none)")
+    evaluation.add_argument(
+        "--test-fraction",
+        type=float,
+        default=0.2,
+        help="last fraction of rows held out for the test",
+    )
+    evaluation.add_argument(
+        "--backtest-weeks",
+        type=int,
+        default=4,
+        help="weekly rolling origins over the last N weeks (0: none)",
+    )
     outputs = train.add_argument_group("outputs")
     outputs.add_argument("--report", type=Path, default=Path("report.json"), help="JSON report")
-    outputs.add_argument("--plot", type=Path, help="PNG plot (default: the report's name with .png)")
-    outputs.add_argument("--mlflow-dir", type=Path,
-                         default=Path(os.environ.get("POWER_NOWCAST_MLFLOW_DIR", "mlflow")),
-                         help="folder of the local SQLite store and artifacts"
-                         " (env POWER_NOWCAST_MLFLOW_DIR)")
-    outputs.add_argument("--tracking-uri", default=os.environ.get("MLFLOW_TRACKING_URI"),
-                         help="MLflow tracking URI (overrides --mlflow-dir; env MLFLOW_TRACKING_URI)")
+    outputs.add_argument(
+        "--plot", type=Path, help="PNG plot (default: the report's name with .png)"
+    )
+    outputs.add_argument(
+        "--mlflow-dir",
+        type=Path,
+        default=Path(os.environ.get("POWER_NOWCAST_MLFLOW_DIR", "mlflow")),
+        help="folder of the local SQLite store and artifacts (env POWER_NOWCAST_MLFLOW_DIR)",
+    )
+    outputs.add_argument(
+        "--tracking-uri",
+        default=os.environ.get("MLFLOW_TRACKING_URI"),
+        help="MLflow tracking URI (overrides --mlflow-dir; env MLFLOW_TRACKING_URI)",
+    )
     outputs.add_argument("--experiment", default="power-nowcast", help="MLflow experiment")
-    outputs.add_argument("--registered-model", default="power-nowcast",
-                         help="registry name; the alias 'champion' marks the best version")
+    outputs.add_argument(
+        "--registered-model",
+        default="power-nowcast",
+        help="registry name; the alias 'champion' marks the best version",
+    )
     train.set_defaults(handler=train_command)
     return parser
 
@@ -205,7 +245,9 @@ def run_training(
     mlflow.log_params({f"model_{k}": v for k, v in model.params().items()})
     holdout_results = holdout.results()
     mlflow.log_metrics(_flat_metrics("holdout", holdout_results))
-    mlflow.log_metrics({"fit_seconds": holdout.fit_seconds, "predict_seconds": holdout.predict_seconds})
+    mlflow.log_metrics(
+        {"fit_seconds": holdout.fit_seconds, "predict_seconds": holdout.predict_seconds}
+    )
     backtest_report = None
     if plan.backtest:
         backtest_report = backtest(dataset, features, plan.backtest, factory, _progress)
@@ -267,6 +309,9 @@ def train_command(args: argparse.Namespace) -> int:
     else:
         settings = local_settings(args.mlflow_dir, args.experiment, args.registered_model)
     plot_path = args.plot or args.report.with_suffix(".png")
+    # mlflow.set_tracking_uri() also sets MLFLOW_TRACKING_URI; it is put back
+    # afterwards, so that a later call in the same process starts from the same place.
+    previous_uri = os.environ.get("MLFLOW_TRACKING_URI")
     try:
         with start_run(settings, f"{args.model}-{plan.spec.name}") as run:
             report, actual, nowcast = run_training(plan, args, settings)
@@ -281,13 +326,21 @@ def train_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("interrupted: the MLflow run is marked FAILED", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 (report any failure, the run is marked FAILED)
+    except Exception as error:
         print(f"error: training failed: {error}", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        import mlflow
+
+        mlflow.set_tracking_uri(previous_uri)
     print(format_table("holdout", report["holdout"]["results"]))
     if report["backtest"]:
         print()
-        print(format_table(f"backtest, {len(plan.backtest)} weekly origins", report["backtest"]["results"]))
+        print(
+            format_table(
+                f"backtest, {len(plan.backtest)} weekly origins", report["backtest"]["results"]
+            )
+        )
     print()
     print(f"report: {args.report}  plot: {plot_path}  mlflow run: {run.info.run_id}")
     return 0

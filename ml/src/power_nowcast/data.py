@@ -112,7 +112,9 @@ def load_dataset(source: str, columns: Columns | None = None) -> Dataset:
 
 def _read_table(path: Path) -> pd.DataFrame:
     if not path.exists():
-        raise DataError(f"data file {path} does not exist: give a CSV or Parquet file or 'elecdemand'")
+        raise DataError(
+            f"data file {path} does not exist: give a CSV or Parquet file or 'elecdemand'"
+        )
     if path.stat().st_size == 0:
         raise DataError(f"data file {path} is empty: give a file with a header row and data rows")
     suffix = path.suffix.lower()
@@ -126,7 +128,9 @@ def _read_table(path: Path) -> pd.DataFrame:
     except DataError:
         raise
     except (ValueError, OSError) as error:
-        raise DataError(f"cannot read {path}: {error}; check that it is a valid CSV or Parquet file") from error
+        raise DataError(
+            f"cannot read {path}: {error}; check that it is a valid CSV or Parquet file"
+        ) from error
     if table.empty:
         raise DataError(f"data file {path} has no data rows: add rows below the header")
     return table
@@ -135,7 +139,9 @@ def _read_table(path: Path) -> pd.DataFrame:
 def _numeric(table: pd.DataFrame, name: str, option: str, max_missing: float) -> pd.Series:
     if name not in table.columns:
         found = ", ".join(map(str, table.columns))
-        raise DataError(f"column '{name}' not found (columns: {found}): pass {option} with the right name")
+        raise DataError(
+            f"column '{name}' not found (columns: {found}): pass {option} with the right name"
+        )
     values = pd.to_numeric(table[name], errors="coerce")
     bad = values.isna() & table[name].notna()
     if bad.any():
@@ -192,7 +198,8 @@ def check_regular(index: pd.DatetimeIndex) -> pd.Timedelta:
         row = irregular[0]
         raise DataError(
             f"irregular spacing: {index[row]} is followed by {index[row + 1]}, expected a step of"
-            f" {step} ({irregular.size} such places): fill the missing intervals or resample"
+            f" {step / pd.Timedelta(minutes=1):g} minutes ({irregular.size} such places):"
+            " fill the missing intervals or resample"
         )
     return step
 
@@ -200,7 +207,9 @@ def check_regular(index: pd.DatetimeIndex) -> pd.Timedelta:
 def load_file(path: Path, columns: Columns) -> Dataset:
     """Read a CSV or Parquet file and validate it; raises DataError with the fix."""
     if columns.load_unit not in LOAD_UNITS:
-        raise DataError(f"load unit '{columns.load_unit}' is unknown: use one of {', '.join(LOAD_UNITS)}")
+        raise DataError(
+            f"load unit '{columns.load_unit}' is unknown: use one of {', '.join(LOAD_UNITS)}"
+        )
     if not 0.0 <= columns.max_missing < 1.0:
         raise DataError("--max-missing must be a fraction between 0 and 1")
     table = _read_table(path)

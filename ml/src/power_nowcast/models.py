@@ -183,7 +183,7 @@ class MLPNowcaster:
                 loss = loss_fn(network(x_train[batch]).squeeze(1), y_train[batch])
                 loss.backward()
                 optimiser.step()
-                total += float(loss) * len(batch)
+                total += loss.item() * len(batch)
             network.eval()
             with torch.no_grad():
                 guess = network(x_val).squeeze(1).cpu()

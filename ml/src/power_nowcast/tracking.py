@@ -18,7 +18,15 @@ from power_nowcast.models import Nowcaster
 
 CHAMPION = "champion"
 # What a host needs to load a logged model; pinned to what trained it.
-MODEL_REQUIREMENTS = ("power-nowcast", "xgboost", "torch", "pandas", "numpy", "scikit-learn", "mlflow")
+MODEL_REQUIREMENTS = (
+    "power-nowcast",
+    "xgboost",
+    "torch",
+    "pandas",
+    "numpy",
+    "scikit-learn",
+    "mlflow",
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ class NowcastModel(mlflow.pyfunc.PythonModel):
     def __init__(self, model: Nowcaster) -> None:
         self.model = model
 
-    def predict(self, model_input: pd.DataFrame, params: dict | None = None) -> list[float]:  # noqa: ARG002
+    def predict(self, model_input: pd.DataFrame, params: dict | None = None) -> list[float]:
         return [float(value) for value in self.model.predict(model_input)]
 
 
@@ -117,14 +125,14 @@ def promote_if_better(
     spec = client.get_run(current.run_id).data.params.get("feature_spec", "")
     try:
         champion_mae = score(f"models:/{name}/{current.version}", spec)
-    except Exception as error:  # noqa: BLE001 (any failure means it cannot be compared)
+    except Exception as error:
         return {
             **decision,
             "promoted": False,
-            "champion_version": current.version,
+            "champion_version": str(current.version),
             "reason": f"the champion could not be scored on this holdout ({error}); alias kept",
         }
-    decision.update(champion_version=current.version, champion_mae_mw=champion_mae)
+    decision.update(champion_version=str(current.version), champion_mae_mw=champion_mae)
     if mae < champion_mae:
         client.set_registered_model_alias(name, CHAMPION, version)
         reason = f"MAE {mae:.2f} MW beats the champion's {champion_mae:.2f} MW"

@@ -26,8 +26,16 @@ STACK = {
 def hostvars(host):
     """The host's inventory variables, as Ansible sees them."""
     result = subprocess.run(
-        ["ansible-inventory", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "--host", host.backend.name],
-        capture_output=True, text=True, check=True,
+        [
+            "ansible-inventory",
+            "-i",
+            os.environ["MOLECULE_INVENTORY_FILE"],
+            "--host",
+            host.backend.name,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout)
 
@@ -36,13 +44,21 @@ def test_check_mode_reports_no_changes(host):
     """A check-mode run of site.yml on the converged host changes nothing and fails nothing."""
     result = subprocess.run(
         [
-            "ansible-playbook", "--check", "-i", os.environ["MOLECULE_INVENTORY_FILE"],
-            "--limit", host.backend.name, str(ROOT / "playbooks/site.yml"),
+            "ansible-playbook",
+            "--check",
+            "-i",
+            os.environ["MOLECULE_INVENTORY_FILE"],
+            "--limit",
+            host.backend.name,
+            str(ROOT / "playbooks/site.yml"),
         ],
-        capture_output=True, text=True, env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_NOCOLOR": "1"},
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_NOCOLOR": "1"},
     )
     recap = re.search(r"ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", result.stdout)
-    assert result.returncode == 0 and recap, result.stdout[-4000:] + result.stderr[-2000:]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert recap, result.stdout[-4000:]
     assert recap.groups() == ("0", "0", "0"), result.stdout[-6000:]
 
 
@@ -56,7 +72,9 @@ def test_venv_is_a_link_owned_by_root_and_readable(host):
     link = host.file(VENV)
     assert link.is_symlink
     target = host.file(link.linked_to)
-    assert target.is_directory and target.user == "root" and target.group == "root"
+    assert target.is_directory
+    assert target.user == "root"
+    assert target.group == "root"
     assert target.mode & 0o005 == 0o005, oct(target.mode)
     assert re.fullmatch(r"/opt/ml-power-nowcast/venvs/[0-9a-f]{16}-\d{8}T\d{6}", link.linked_to)
 
@@ -74,7 +92,9 @@ for line in text.splitlines():
     requirement = Requirement(line.split(" --hash")[0])
     if requirement.marker is None or requirement.marker.evaluate():
         expected[canonicalize_name(requirement.name)] = next(iter(requirement.specifier)).version
-installed = {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
+installed = {
+    canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()
+}
 installed.pop("power-nowcast", None)
 print(len(expected))
 for name in sorted(set(expected) | set(installed)):
@@ -102,14 +122,18 @@ def test_login_shell_finds_power_nowcast(host, hostvars):
     user = hostvars["ml_code_user"]
     found = host.check_output(f"su - {user} -c 'command -v power-nowcast'")
     assert found == f"{VENV}/bin/power-nowcast"
-    assert host.run(f"su - {user} -c 'power-nowcast --version'").stdout.startswith("power-nowcast 0.1.0")
+    assert host.run(f"su - {user} -c 'power-nowcast --version'").stdout.startswith(
+        "power-nowcast 0.1.0"
+    )
     # without a login shell (SSM's aws_ssm connection, cron) it is found too
     assert host.check_output("readlink /usr/local/bin/power-nowcast") == f"{VENV}/bin/power-nowcast"
 
 
 def test_release_file_names_the_commit(host):
     release = json.loads(host.file("/opt/ml-power-nowcast/release.json").content_string)
-    head = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%H"], capture_output=True, text=True)
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%H"], capture_output=True, text=True
+    )
     assert release["commit"] == (head.stdout.strip() or "unknown")
     assert release["wheel"].startswith("power_nowcast-0.1.0-")
     installed = host.file(f"{VENV}/.power-nowcast-installed").content_string.strip()
@@ -118,10 +142,13 @@ def test_release_file_names_the_commit(host):
 
 def test_ml_user_owns_its_folders(host, hostvars):
     user = hostvars["ml_code_user"]
-    assert host.user(user).exists and host.user(user).uid != 0
+    assert host.user(user).exists
+    assert host.user(user).uid != 0
     for folder in ("", "/data", "/mlflow", "/runs"):
         path = host.file(f"/var/lib/ml-power-nowcast{folder}")
-        assert path.is_directory and path.user == user and path.mode == 0o750
+        assert path.is_directory
+        assert path.user == user
+        assert path.mode == 0o750
 
 
 def test_controller_ca_certificates_are_trusted(host):
