@@ -10,7 +10,7 @@ import pytest
 
 from .conftest import ROOT
 
-SCENARIOS = ["default", "jammy"]
+SCENARIOS = ["default", "jammy", "nvidia_dkms"]
 
 
 @pytest.mark.podman

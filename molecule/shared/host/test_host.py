@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 VENV = "/opt/ml-power-nowcast/venv"
@@ -20,46 +17,6 @@ STACK = {
     "sklearn": "1.7.1",
     "pandas": "2.3.2",
 }
-
-
-@pytest.fixture(scope="module")
-def hostvars(host):
-    """The host's inventory variables, as Ansible sees them."""
-    result = subprocess.run(
-        [
-            "ansible-inventory",
-            "-i",
-            os.environ["MOLECULE_INVENTORY_FILE"],
-            "--host",
-            host.backend.name,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
-
-
-def test_check_mode_reports_no_changes(host):
-    """A check-mode run of site.yml on the converged host changes nothing and fails nothing."""
-    result = subprocess.run(
-        [
-            "ansible-playbook",
-            "--check",
-            "-i",
-            os.environ["MOLECULE_INVENTORY_FILE"],
-            "--limit",
-            host.backend.name,
-            str(ROOT / "playbooks/site.yml"),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_NOCOLOR": "1"},
-    )
-    recap = re.search(r"ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", result.stdout)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert recap, result.stdout[-4000:]
-    assert recap.groups() == ("0", "0", "0"), result.stdout[-6000:]
 
 
 def test_python_version(host, hostvars):
