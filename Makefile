@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/.cache/tools/bin:$(PATH)
 UV := .cache/tools/bin/uv
 LOCK_ARGS := --quiet --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock"
 
-.PHONY: help setup images demo test lint unit molecule lock clean
+.PHONY: help setup images demo image test test-gpu lint unit molecule lock clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ images: setup ## Build (or reuse) the local Ubuntu 24.04 and 22.04 base images
 demo: setup ## Build a local Ubuntu 24.04 host with site.yml, train on it, print the MAE
 	@scripts/demo.sh
 
+image: setup ## The local twin of the AMI: Packer's provisioner on a local host, committed, trained on
+	@.venv/bin/python scripts/image.py
+
 test: setup ## Every check: lint, unit tests, Molecule scenarios; ends with "N passed, N failed"
 	@scripts/test.sh
 
@@ -39,6 +42,9 @@ unit: setup ## Unit tests of the nowcast package and the repository
 
 molecule: setup ## The Molecule scenarios (default: Ubuntu 24.04, jammy: Ubuntu 22.04)
 	@scripts/test.sh molecule
+
+test-gpu: setup ## The GPU-only checks (nvidia-smi, torch CUDA, XGBoost on CUDA): run on a GPU host
+	@scripts/test.sh gpu
 
 lock: ## Regenerate requirements.txt (the hosts' lock) and the controller's uv.lock
 	$(UV) pip compile $(LOCK_ARGS) requirements.in -o requirements.txt

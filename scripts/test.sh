@@ -28,13 +28,15 @@ for step in "${steps[@]}"; do
     lint)
       run lint .venv/bin/pytest "${pytest_args[@]}" tests/test_lint.py --junitxml="$results/lint.xml" ;;
     unit)
-      run unit-ml .venv-ml/bin/pytest "${pytest_args[@]}" ml/tests --junitxml="$results/ml.xml"
+      run unit-ml .venv-ml/bin/pytest "${pytest_args[@]}" ml/tests -m "not gpu" --junitxml="$results/ml.xml"
       run unit-repo .venv/bin/pytest "${pytest_args[@]}" tests -m "not podman" \
         --ignore=tests/test_lint.py --junitxml="$results/repo.xml" ;;
     molecule)
       run molecule .venv/bin/pytest "${pytest_args[@]}" -s tests -m podman --junitxml="$results/molecule.xml" ;;
+    gpu)
+      run gpu .venv-ml/bin/pytest "${pytest_args[@]}" ml/tests -m gpu --junitxml="$results/gpu.xml" ;;
     *)
-      echo "unknown step '$step': use lint, unit or molecule" >&2
+      echo "unknown step '$step': use lint, unit, molecule or gpu" >&2
       exit 2 ;;
   esac
 done

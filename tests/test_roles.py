@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 import yaml
 
-from .conftest import ROOT
+from .conftest import ROOT, run
 
 ROLES = sorted(path.name for path in (ROOT / "roles").iterdir() if path.is_dir())
 
@@ -43,3 +44,19 @@ def test_preflight_entry_point_checks_the_same_options(role):
     spec = _load(ROOT / "roles" / role / "meta/argument_specs.yml")["argument_specs"]
     assert spec["preflight"]["options"] == spec["main"]["options"]
     assert (ROOT / "roles" / role / "tasks/preflight.yml").is_file()
+
+
+def test_role_readmes_match_the_argument_specs():
+    result = run([sys.executable, "scripts/role_readme.py", "--check"])
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_ansible_doc_shows_every_argument(role):
+    result = run(["ansible-doc", "-t", "role", f"powernowcast.mlhost.{role}"])
+    assert result.returncode == 0, result.stderr
+    options = _load(ROOT / "roles" / role / "meta/argument_specs.yml")["argument_specs"]["main"][
+        "options"
+    ]
+    for name in options:
+        assert name in result.stdout, name

@@ -1,0 +1,136 @@
+"""`make image`, the local twin of the AMI: Packer's provisioner wiring applied
+to a fresh host, the cleaned image committed, trained on from a new container,
+and the image's hygiene checked on its files."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import testinfra
+
+from .conftest import ROOT, run
+
+CHECKER = "mlpn-image-check"
+
+
+@pytest.fixture(scope="module")
+def image():
+    # Output streams (pytest -s): the build shows its progress.
+    result = subprocess.run([sys.executable, "scripts/image.py"], cwd=ROOT)
+    assert result.returncode == 0, "scripts/image.py failed (output above)"
+    info = json.loads((ROOT / "artifacts/image.json").read_text())
+    run(["podman", "rm", "--force", CHECKER])
+    # The image's files as committed: no systemd, nothing written at boot.
+    started = run(
+        [
+            "podman",
+            "run",
+            "-d",
+            "--name",
+            CHECKER,
+            "--entrypoint",
+            "sleep",
+            info["image"],
+            "infinity",
+        ]
+    )
+    assert started.returncode == 0, started.stderr
+    yield info, testinfra.get_host(f"podman://{CHECKER}")
+    run(["podman", "rm", "--force", CHECKER, "ml-power-nowcast-image"])
+
+
+@pytest.mark.podman
+def test_a_container_of_the_image_trains(image):
+    info, _ = image
+    mae = info["mae_mw"]
+    assert mae["xgboost"] <= 30
+    assert mae["xgboost"] < mae["persistence"]
+    assert info["image"].startswith("localhost/ml-power-nowcast:24.04-")
+
+
+@pytest.mark.podman
+def test_no_ssh_host_keys_or_authorized_keys(image):
+    _, host = image
+    assert host.run("ls /etc/ssh/ssh_host_*").rc != 0
+    assert host.check_output("find /root /home /etc -name 'authorized_keys*'") == ""
+
+
+@pytest.mark.podman
+def test_no_shell_histories(image):
+    _, host = image
+    found = host.check_output(
+        "find /root /home -name '.*_history' -o -name .lesshst -o -name .viminfo"
+    )
+    assert found == ""
+
+
+@pytest.mark.podman
+def test_no_pip_or_uv_cache(image):
+    _, host = image
+    for cache in ("/root/.cache/pip", "/root/.cache/uv"):
+        assert not host.file(cache).exists, cache
+    assert host.check_output("find /home -path '*/.cache/pip' -o -path '*/.cache/uv'") == ""
+    assert host.check_output("ls -A /var/cache/ml-power-nowcast/uv 2>/dev/null || true") == ""
+
+
+@pytest.mark.podman
+def test_empty_machine_id_and_apt_lists(image):
+    _, host = image
+    assert host.file("/etc/machine-id").content_string == ""
+    lists = host.check_output("find /var/lib/apt/lists -type f -name '*_Packages*'")
+    assert lists == ""
+    assert host.check_output("find /var/log -type f -size +0") == ""
+
+
+@pytest.mark.podman
+def test_venv_and_code_still_work(image):
+    _, host = image
+    versions = host.check_output(
+        "/opt/ml-power-nowcast/venv/bin/python -c 'import torch, xgboost, mlflow, power_nowcast;"
+        " print(torch.__version__, power_nowcast.__version__)'"
+    )
+    assert versions.startswith("2.8.0")
+    assert versions.endswith(" 0.1.0")
+    assert host.check_output("/usr/local/bin/power-nowcast --version") == "power-nowcast 0.1.0"
+
+
+@pytest.mark.podman
+def test_validate_playbook_on_a_container_of_the_image(image, aws, moto_server):
+    """validate.yml end to end: the AMI lookup and the launch against moto, the
+    SSM part (train and GPU check) on a container of the image, connection overridden."""
+    ec2, iam = aws("ec2"), aws("iam")
+    iam.create_instance_profile(InstanceProfileName="ml-power-nowcast-ssm")
+    base = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    aws("ssm").put_parameter(Name="/ml-power-nowcast/ami/24.04/latest", Value=base, Type="String")
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    result = run(
+        [
+            "ansible-playbook",
+            "-i",
+            "localhost,",
+            "playbooks/validate.yml",
+            "-e",
+            f"validate_endpoint_url={moto_server}",
+            "-e",
+            f"validate_subnet_id={subnet}",
+            "-e",
+            "validate_target_host=ml-power-nowcast-image",
+            "-e",
+            "validate_connection=containers.podman.podman",
+            "-e",
+            '{"validate_require_gpu": false}',
+        ]
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    text = " ".join(result.stdout.split())
+    assert "launch to ready over SSM:" in text
+    assert re.search(r"xgboost MAE: \d+\.\d+ MW", text)
+    assert "GPU check: no-gpu" in text
+    reservations = ec2.describe_instances()["Reservations"]
+    states = [i["State"]["Name"] for r in reservations for i in r["Instances"]]
+    assert states
+    assert set(states) <= {"shutting-down", "terminated"}
