@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -26,6 +27,22 @@ def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
         argv, cwd=kwargs.pop("cwd", ROOT), env=env, text=True, capture_output=True, **kwargs
     )
+
+
+def playbook_on(host: str) -> list[str]:
+    """ansible-playbook against one local Podman host."""
+    return ["ansible-playbook", "-i", f"{host},", "-c", "containers.podman.podman"]
+
+
+@contextlib.contextmanager
+def local_host(name: str, image: str = "noble"):
+    """A local Ubuntu host booted with systemd (scripts/local-host.sh), removed afterwards."""
+    started = run(["scripts/local-host.sh", name, image])
+    assert started.returncode == 0, started.stderr
+    try:
+        yield name
+    finally:
+        run(["podman", "rm", "--force", name])
 
 
 AWS_TEST_ENV = {

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from .conftest import ROOT, run
+from .conftest import ROOT, local_host, playbook_on, run
 
 HOST = "mlpn-atomic"
 ROOT_DIR = "/opt/atomic-test"
@@ -28,11 +28,7 @@ def converge(lock: str, **popen) -> subprocess.CompletedProcess | subprocess.Pop
         "ml_stack_keep_packages": ["power-nowcast"],
     }
     argv = [
-        "ansible-playbook",
-        "-i",
-        f"{HOST},",
-        "-c",
-        "containers.podman.podman",
+        *playbook_on(HOST),
         "-e",
         "@inventories/local/group_vars/all/image.yml",
         "-e",
@@ -58,10 +54,8 @@ def changed(result) -> int:
 
 @pytest.fixture(scope="module")
 def fresh_host():
-    started = run(["scripts/local-host.sh", HOST, "noble"])
-    assert started.returncode == 0, started.stderr
-    yield HOST
-    run(["podman", "rm", "--force", HOST])
+    with local_host(HOST) as name:
+        yield name
 
 
 @pytest.mark.podman

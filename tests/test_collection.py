@@ -7,7 +7,7 @@ import tarfile
 
 import pytest
 
-from .conftest import ROOT, run
+from .conftest import ROOT, local_host, playbook_on, run
 
 HOST = "mlpn-collection"
 PLAYBOOK = """
@@ -77,18 +77,12 @@ def test_ansible_doc_reads_the_installed_roles(installed):
 @pytest.mark.podman
 def test_an_installed_role_converges_by_fqcn(installed):
     work, _, env = installed
-    started = run(["scripts/local-host.sh", HOST, "noble"])
-    assert started.returncode == 0, started.stderr
-    try:
+    with local_host(HOST):
         certificate = sorted((ROOT / "tests/data").glob("*.pem"))[0]
         playbook = work / "use.yml"
         playbook.write_text(PLAYBOOK % certificate)
         argv = [
-            "ansible-playbook",
-            "-i",
-            f"{HOST},",
-            "-c",
-            "containers.podman.podman",
+            *playbook_on(HOST),
             "-e",
             "ansible_python_interpreter=/usr/bin/python3",
             str(playbook),
@@ -114,5 +108,3 @@ def test_an_installed_role_converges_by_fqcn(installed):
         assert installed_cert.startswith("extra-")
         second = run(argv, cwd=work, env=env)
         assert "changed=0" in second.stdout
-    finally:
-        run(["podman", "rm", "--force", HOST])

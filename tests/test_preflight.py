@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import run
+from .conftest import local_host, playbook_on, run
 
 HOST = "mlpn-preflight"
 
@@ -41,20 +41,14 @@ BAD = {
 
 @pytest.fixture(scope="module")
 def fresh_host():
-    started = run(["scripts/local-host.sh", HOST, "noble"])
-    assert started.returncode == 0, started.stderr
-    yield HOST
-    run(["podman", "rm", "--force", HOST])
+    with local_host(HOST) as name:
+        yield name
 
 
 def site(host: str, extra: dict) -> tuple[str, str]:
     result = run(
         [
-            "ansible-playbook",
-            "-i",
-            f"{host},",
-            "-c",
-            "containers.podman.podman",
+            *playbook_on(host),
             "-e",
             "@inventories/image/group_vars/all.yml",
             "-e",
