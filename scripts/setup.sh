@@ -35,9 +35,15 @@ fi
 
 # 2. Python 3.12 or newer (ansible-core 2.21 needs it on the controller).
 find_python() {
-  local candidate path
-  for candidate in ${PYTHON:-} python3.14 python3.13 python3.12 python3 \
-    "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9]; do
+  local candidate path candidates
+  # PYTHON=/path/to/python names the one to use; otherwise look for one.
+  if [ -n "${PYTHON:-}" ]; then
+    candidates=("$PYTHON")
+  else
+    candidates=(python3.14 python3.13 python3.12 python3
+      "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9])
+  fi
+  for candidate in "${candidates[@]}"; do
     path=$(command -v "$candidate" 2>/dev/null) || continue
     if "$path" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
       echo "$path"
@@ -46,7 +52,7 @@ find_python() {
   done
   return 1
 }
-python=$(find_python) || fail "no Python 3.12 or newer found (ansible-core 2.21 needs one):
+python=$(find_python) || fail "no Python 3.12 or newer found${PYTHON:+ (PYTHON=$PYTHON is not one)} (ansible-core 2.21 needs one):
   Ubuntu 24.04: apt-get install python3.12 python3.12-venv
   Debian 12 / Ubuntu 22.04: install one with pyenv (pyenv install 3.12) or uv (uv python install 3.12),
   then run make again, or point PYTHON=/path/to/python3.12 at it"
