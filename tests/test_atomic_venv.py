@@ -97,6 +97,9 @@ def test_interrupted_install_keeps_the_previous_venv_then_converges(fresh_host):
 
 @pytest.mark.podman
 def test_a_package_added_by_hand_is_removed(fresh_host):
+    # Back to the small lock (another atomic swap), then drift by hand.
+    back = converge("tests/data/small-lock.txt")
+    assert back.returncode == 0, back.stdout[-3000:]
     before = host(f"readlink {VENV}")
     host(
         f"/opt/ml-power-nowcast/tools/uv/bin/uv pip install --quiet --python {VENV}/bin/python "
@@ -105,7 +108,7 @@ def test_a_package_added_by_hand_is_removed(fresh_host):
     assert "tabulate" in host(
         f"/opt/ml-power-nowcast/tools/uv/bin/uv pip freeze --python {VENV}/bin/python"
     )
-    result = converge("requirements.txt")
+    result = converge("tests/data/small-lock.txt")
     assert result.returncode == 0, result.stdout[-3000:]
     assert changed(result) > 0
     assert host(f"readlink {VENV}") != before
