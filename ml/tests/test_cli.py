@@ -6,6 +6,7 @@ import json
 import time
 
 import mlflow
+import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 
@@ -157,6 +158,37 @@ BAD = {
         "irregular spacing",
     ),
     "too few rows": (lambda p: make_series(rows=200).to_csv(p, index=False), [], "too few"),
+    "non-numeric load": (
+        lambda p: (
+            make_series()
+            .astype({"load": object})
+            .assign(load=lambda f: f["load"].where(f.index != 3, "abc"))
+            .to_csv(p, index=False)
+        ),
+        [],
+        "non-numeric values",
+    ),
+    "empty values beyond the tolerance": (
+        lambda p: (
+            make_series()
+            .assign(load=lambda f: f["load"].where(f.index % 5 != 0))
+            .to_csv(p, index=False)
+        ),
+        ["--max-missing", "0.1"],
+        "above the tolerance",
+    ),
+    "unsorted timestamps": (
+        lambda p: make_series().iloc[::-1].to_csv(p, index=False),
+        [],
+        "not in increasing order",
+    ),
+    "duplicated timestamps": (
+        lambda p: pd.concat([make_series().iloc[:10], make_series().iloc[9:]]).to_csv(
+            p, index=False
+        ),
+        [],
+        "appears more than once",
+    ),
     "forced cuda without a GPU": (
         lambda p: make_series().to_csv(p, index=False),
         ["--device", "cuda", "--backtest-weeks", "0"],
