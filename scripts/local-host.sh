@@ -9,18 +9,24 @@ cd "$(dirname "$0")/.."
 
 name=${1:?usage: $0 NAME noble|jammy|IMAGE}
 image=${2:?usage: $0 NAME noble|jammy|IMAGE}
+
+cannot_start() {  # cannot_start WHAT ERROR
+  echo "error: Podman could not start a container$1: $2" >&2
+  echo "  check CONTAINERS_CONF=${CONTAINERS_CONF:-unset} (runtime = \"runc\", default_ulimits) and that runc is installed" >&2
+  exit 2
+}
+# A Podman with a broken configuration fails every command: say so first.
+error=$(podman info 2>&1 >/dev/null) || cannot_start "" "$error"
+
 case $image in
   noble | jammy) image=$(scripts/build-base-image.sh "$image") ;;
 esac
 
 mkdir -p .cache/uv
 podman rm --force --ignore "$name" >/dev/null
-if ! error=$(podman run --detach --name "$name" --hostname "$name" --systemd=always \
-  --volume "$PWD/.cache/uv:/var/cache/ml-power-nowcast/uv" "$image" /sbin/init 2>&1 >/dev/null); then
-  echo "error: Podman could not start a container from $image: $error" >&2
-  echo "  check CONTAINERS_CONF=$PWD/containers.conf (runtime = \"runc\", default_ulimits) and that runc is installed" >&2
-  exit 2
-fi
+error=$(podman run --detach --name "$name" --hostname "$name" --systemd=always \
+  --volume "$PWD/.cache/uv:/var/cache/ml-power-nowcast/uv" "$image" /sbin/init 2>&1 >/dev/null) ||
+  cannot_start " from $image" "$error"
 # systemd is up when it answers running or degraded (systemd-resolved has no
 # place in a container).
 for _ in $(seq 60); do
