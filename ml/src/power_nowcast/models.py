@@ -67,6 +67,8 @@ class XGBoostNowcaster:
         learning_rate: float = 0.05,
         max_depth: int = 6,
     ) -> None:
+        import xgboost  # noqa: F401 (imported here, so that fit times measure fitting alone)
+
         self.seed = seed
         self.device = device
         self.settings = {
@@ -112,6 +114,8 @@ class MLPNowcaster:
         learning_rate: float = 1e-3,
         progress: Progress | None = None,
     ) -> None:
+        import torch  # noqa: F401 (imported here, so that fit times measure fitting alone)
+
         self.seed = seed
         self.device = device
         self.hidden = hidden
