@@ -227,6 +227,10 @@ def main() -> int:
         " from a container of the image"
     )
     print(f"make image took {info['seconds']['total']} s (converge {info['seconds']['build']} s)")
+    print(
+        f"the container '{run_host}' is still running: 'podman exec -it {run_host} bash'"
+        f" to look inside, 'podman rm -f {run_host}' and 'podman rmi {tag}' to remove them"
+    )
     return 0
 
 
