@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/.venv/bin:$(CURDIR)/.cache/tools/bin:$(PATH)
 UV := .cache/tools/bin/uv
 LOCK_ARGS := --quiet --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock"
 
-.PHONY: help setup images demo image test test-gpu lint unit molecule lock clean
+.PHONY: help setup images demo image test test-gpu test-grid lint unit molecule lock clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ molecule: setup ## The Molecule scenarios (default: Ubuntu 24.04, jammy: Ubuntu 
 
 test-gpu: setup ## The GPU-only checks (nvidia-smi, torch CUDA, XGBoost on CUDA): run on a GPU host
 	@scripts/test.sh gpu
+
+test-grid: setup ## Install AWS's GRID driver on this host and check it: run as root on a G6f instance
+	@scripts/test.sh grid
 
 lock: ## Regenerate requirements.txt (the hosts' lock) and the controller's uv.lock
 	$(UV) pip compile $(LOCK_ARGS) requirements.in -o requirements.txt

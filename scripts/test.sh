@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the project's checks and end with "N passed, N failed".
-# Usage: scripts/test.sh [lint] [unit] [molecule]   (all when none is named)
+# Usage: scripts/test.sh [lint] [unit] [molecule] [gpu] [grid]
+# (lint, unit and molecule when none is named; gpu and grid need a GPU host)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,14 +30,16 @@ for step in "${steps[@]}"; do
       run lint .venv/bin/pytest "${pytest_args[@]}" tests/test_lint.py --junitxml="$results/lint.xml" ;;
     unit)
       run unit-ml .venv-ml/bin/pytest "${pytest_args[@]}" ml/tests -m "not gpu" --junitxml="$results/ml.xml"
-      run unit-repo .venv/bin/pytest "${pytest_args[@]}" tests -m "not podman" \
+      run unit-repo .venv/bin/pytest "${pytest_args[@]}" tests -m "not podman and not grid" \
         --ignore=tests/test_lint.py --junitxml="$results/repo.xml" ;;
     molecule)
       run molecule .venv/bin/pytest "${pytest_args[@]}" -s tests -m podman --junitxml="$results/molecule.xml" ;;
     gpu)
       run gpu .venv-ml/bin/pytest "${pytest_args[@]}" ml/tests -m gpu --junitxml="$results/gpu.xml" ;;
+    grid)
+      run grid .venv/bin/pytest "${pytest_args[@]}" tests -m grid --junitxml="$results/grid.xml" ;;
     *)
-      echo "unknown step '$step': use lint, unit, molecule or gpu" >&2
+      echo "unknown step '$step': use lint, unit, molecule, gpu or grid" >&2
       exit 2 ;;
   esac
 done
