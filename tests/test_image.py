@@ -41,6 +41,8 @@ def image():
     assert started.returncode == 0, started.stderr
     yield info, testinfra.get_host(f"podman://{CHECKER}")
     run(["podman", "rm", "--force", CHECKER, "ml-power-nowcast-image"])
+    # Each build is about 8 GB: the test's own is not kept.
+    run(["podman", "rmi", info["image"]])
 
 
 @pytest.mark.podman
