@@ -309,9 +309,6 @@ def train_command(args: argparse.Namespace) -> int:
     else:
         settings = local_settings(args.mlflow_dir, args.experiment, args.registered_model)
     plot_path = args.plot or args.report.with_suffix(".png")
-    # mlflow.set_tracking_uri() also sets MLFLOW_TRACKING_URI; it is put back
-    # afterwards, so that a later call in the same process starts from the same place.
-    previous_uri = os.environ.get("MLFLOW_TRACKING_URI")
     try:
         with start_run(settings, f"{args.model}-{plan.spec.name}") as run:
             report, actual, nowcast = run_training(plan, args, settings)
@@ -329,10 +326,6 @@ def train_command(args: argparse.Namespace) -> int:
     except Exception as error:
         print(f"error: training failed: {error}", file=sys.stderr)
         return EXIT_FAILED
-    finally:
-        import mlflow
-
-        mlflow.set_tracking_uri(previous_uri)
     print(format_table("holdout", report["holdout"]["results"]))
     if report["backtest"]:
         print()

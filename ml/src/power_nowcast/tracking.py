@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,20 +63,28 @@ class NowcastModel(mlflow.pyfunc.PythonModel):
         return [float(value) for value in self.model.predict(model_input)]
 
 
-def start_run(settings: TrackingSettings, run_name: str) -> mlflow.ActiveRun:
-    """Start a run; as a context manager it ends FINISHED, or FAILED on any exception."""
+@contextlib.contextmanager
+def start_run(settings: TrackingSettings, run_name: str) -> Iterator[mlflow.ActiveRun]:
+    """A run that ends FINISHED, or FAILED on any exception. mlflow.set_tracking_uri()
+    also sets MLFLOW_TRACKING_URI: it is put back afterwards, so that a later run in
+    the same process starts from the same place."""
+    previous_uri = os.environ.get("MLFLOW_TRACKING_URI")
     mlflow.set_tracking_uri(settings.tracking_uri)
-    # MLflow's SQLite store makes ./mlruns (for its Default experiment) in the
-    # working folder when it opens; for the local store that goes into its folder.
-    with contextlib.chdir(settings.folder or "."):
-        experiment = mlflow.get_experiment_by_name(settings.experiment)
-    if experiment is None:
-        experiment_id = mlflow.create_experiment(
-            settings.experiment, artifact_location=settings.artifact_location
-        )
-    else:
-        experiment_id = experiment.experiment_id
-    return mlflow.start_run(experiment_id=experiment_id, run_name=run_name)
+    try:
+        # MLflow's SQLite store makes ./mlruns (for its Default experiment) in the
+        # working folder when it opens; for the local store that goes into its folder.
+        with contextlib.chdir(settings.folder or "."):
+            experiment = mlflow.get_experiment_by_name(settings.experiment)
+        if experiment is None:
+            experiment_id = mlflow.create_experiment(
+                settings.experiment, artifact_location=settings.artifact_location
+            )
+        else:
+            experiment_id = experiment.experiment_id
+        with mlflow.start_run(experiment_id=experiment_id, run_name=run_name) as run:
+            yield run
+    finally:
+        mlflow.set_tracking_uri(previous_uri)
 
 
 def _requirements() -> list[str]:
