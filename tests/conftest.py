@@ -45,6 +45,9 @@ def local_host(name: str, image: str = "noble"):
         run(["podman", "rm", "--force", name])
 
 
+# validate.yml's default instance profile.
+SSM_PROFILE = "ml-power-nowcast-ssm"
+
 AWS_TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -90,3 +93,15 @@ def aws(moto_server, monkeypatch):
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     urllib.request.urlopen(urllib.request.Request(moto_server + "/moto-api/reset", method="POST"))
     return lambda service: boto3.client(service, endpoint_url=moto_server, region_name="us-east-1")
+
+
+@pytest.fixture
+def account(aws, moto_server):
+    """An account with the SSM instance profile, a subnet and a base image to snapshot."""
+    ec2, iam = aws("ec2"), aws("iam")
+    iam.create_role(RoleName=SSM_PROFILE, AssumeRolePolicyDocument="{}")
+    iam.create_instance_profile(InstanceProfileName=SSM_PROFILE)
+    iam.add_role_to_instance_profile(InstanceProfileName=SSM_PROFILE, RoleName=SSM_PROFILE)
+    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    base = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    return {"ec2": ec2, "ssm": aws("ssm"), "subnet": subnet, "base": base, "endpoint": moto_server}

@@ -6,23 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
-from .conftest import run
-
-PROFILE = "ml-power-nowcast-ssm"
-
-
-@pytest.fixture
-def account(aws, moto_server):
-    """An account with the SSM instance profile, a subnet and a base image to snapshot."""
-    ec2, iam = aws("ec2"), aws("iam")
-    iam.create_role(RoleName=PROFILE, AssumeRolePolicyDocument="{}")
-    iam.create_instance_profile(InstanceProfileName=PROFILE)
-    iam.add_role_to_instance_profile(InstanceProfileName=PROFILE, RoleName=PROFILE)
-    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
-    base = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    return {"ec2": ec2, "ssm": aws("ssm"), "subnet": subnet, "base": base, "endpoint": moto_server}
+from .conftest import SSM_PROFILE, run
 
 
 def make_ami(account, name: str, project: str = "ml-power-nowcast") -> str:
@@ -159,7 +143,7 @@ def test_validate_launches_the_newest_ami_safely_and_terminates_it_when_ssm_neve
     assert "KeyName" not in instance
     # The profile is disassociated on termination: read it from the API's answer at launch.
     (at_launch,) = task(output, "Launch an instance of the AMI")["instances"]
-    assert at_launch["iam_instance_profile"]["arn"].endswith(f"instance-profile/{PROFILE}")
+    assert at_launch["iam_instance_profile"]["arn"].endswith(f"instance-profile/{SSM_PROFILE}")
     assert at_launch["metadata_options"]["http_tokens"] == "required"
     assert instance["InstanceType"] == "g6.xlarge"
     tags = {t["Key"]: t["Value"] for t in instance["Tags"]}

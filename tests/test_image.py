@@ -101,14 +101,12 @@ def test_venv_and_code_still_work(image):
 
 
 @pytest.mark.podman
-def test_validate_playbook_on_a_container_of_the_image(image, aws, moto_server):
+def test_validate_playbook_on_a_container_of_the_image(image, account):
     """validate.yml end to end: the AMI lookup and the launch against moto, the
     SSM part (train and GPU check) on a container of the image, connection overridden."""
-    ec2, iam = aws("ec2"), aws("iam")
-    iam.create_instance_profile(InstanceProfileName="ml-power-nowcast-ssm")
-    base = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    aws("ssm").put_parameter(Name="/ml-power-nowcast/ami/24.04/latest", Value=base, Type="String")
-    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
+    account["ssm"].put_parameter(
+        Name="/ml-power-nowcast/ami/24.04/latest", Value=account["base"], Type="String"
+    )
     result = run(
         [
             "ansible-playbook",
@@ -116,9 +114,9 @@ def test_validate_playbook_on_a_container_of_the_image(image, aws, moto_server):
             "localhost,",
             "playbooks/validate.yml",
             "-e",
-            f"validate_endpoint_url={moto_server}",
+            f"validate_endpoint_url={account['endpoint']}",
             "-e",
-            f"validate_subnet_id={subnet}",
+            f"validate_subnet_id={account['subnet']}",
             "-e",
             "validate_target_host=ml-power-nowcast-image",
             "-e",
@@ -132,7 +130,7 @@ def test_validate_playbook_on_a_container_of_the_image(image, aws, moto_server):
     assert "launch to ready over SSM:" in text
     assert re.search(r"xgboost MAE: \d+\.\d+ MW", text)
     assert "GPU check: no-gpu" in text
-    reservations = ec2.describe_instances()["Reservations"]
+    reservations = account["ec2"].describe_instances()["Reservations"]
     states = [i["State"]["Name"] for r in reservations for i in r["Instances"]]
     assert states
     assert set(states) <= {"shutting-down", "terminated"}
