@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import socket
@@ -27,6 +28,19 @@ def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(
         argv, cwd=kwargs.pop("cwd", ROOT), env=env, text=True, capture_output=True, **kwargs
     )
+
+
+def run_shown(argv: list[str]) -> tuple[int, str]:
+    """Run a long command with its output shown as it comes (pytest -s); return
+    its exit code and its last lines, for the failure message at the end of the log."""
+    tail: collections.deque[str] = collections.deque(maxlen=40)
+    with subprocess.Popen(
+        argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        for line in process.stdout:
+            print(line, end="", flush=True)
+            tail.append(line)
+    return process.returncode, "".join(tail)
 
 
 def playbook_on(host: str) -> list[str]:

@@ -3,12 +3,11 @@ converge, idempotence, verify (check mode with no changes first), train, destroy
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import run_shown
 
 SCENARIOS = ["default", "jammy", "nvidia_dkms"]
 
@@ -17,8 +16,7 @@ SCENARIOS = ["default", "jammy", "nvidia_dkms"]
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_scenario(scenario):
     started = time.monotonic()
-    # Output streams to the terminal (pytest -s) so progress shows on long steps.
-    result = subprocess.run(["molecule", "test", "-s", scenario], cwd=ROOT)
+    returncode, tail = run_shown(["molecule", "test", "-s", scenario])
     elapsed = time.monotonic() - started
-    print(f"molecule test -s {scenario}: exit {result.returncode} in {elapsed:.0f} s")
-    assert result.returncode == 0
+    print(f"molecule test -s {scenario}: exit {returncode} in {elapsed:.0f} s")
+    assert returncode == 0, f"molecule test -s {scenario} failed, its last lines:\n{tail}"
