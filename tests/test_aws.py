@@ -6,7 +6,20 @@ from __future__ import annotations
 import json
 import time
 
-from .conftest import SSM_PROFILE, run
+import pytest
+
+from .conftest import SSM_PROFILE, local_host, run
+
+# A podman that lets the wait for SSM through (the ping module) and drops the
+# connection at every other module, as an SSM session that ends while the
+# instance trains.
+DROPPING_PODMAN = """#!/bin/sh
+case "$*" in
+  *AnsiballZ_ping*) ;;
+  *AnsiballZ_*) echo "Error: no such container" >&2; exit 125 ;;
+esac
+exec podman "$@"
+"""
 
 
 def make_ami(account, name: str, project: str = "ml-power-nowcast") -> str:
@@ -155,6 +168,32 @@ def test_validate_launches_the_newest_ami_safely_and_terminates_it_when_ssm_neve
         GroupIds=[instance["SecurityGroups"][0]["GroupId"]]
     )["SecurityGroups"]
     assert group["IpPermissions"] == []
+
+
+@pytest.mark.podman
+def test_validate_terminates_the_instance_when_it_stops_answering(account, tmp_path):
+    """Ansible ends a playbook when every host of a play is unreachable: the
+    terminate play must run all the same."""
+    podman = tmp_path / "podman"
+    podman.write_text(DROPPING_PODMAN)
+    podman.chmod(0o755)
+    with local_host("mlpn-validate-drop") as host:
+        result, output = validate(
+            account,
+            "-e",
+            f"validate_ami_id={account['base']}",
+            "-e",
+            f"validate_target_host={host}",
+            "-e",
+            "validate_connection=containers.podman.podman",
+            "-e",
+            f"ansible_podman_executable={podman}",
+        )
+    assert result.returncode != 0
+    assert task(output, "Train the model on the host (about a minute) - xgboost")["unreachable"]
+    assert "stopped answering before the checks finished" in result.stdout
+    (instance,) = launched(account)
+    assert instance["State"]["Name"] in ("shutting-down", "terminated")
 
 
 def test_validate_reads_the_published_parameter(account, tmp_path):
