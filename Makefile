@@ -56,5 +56,5 @@ lock: ## Regenerate requirements.txt (the hosts' lock) and the controller's uv.l
 	@echo "requirements.txt holds $$(grep -c '^[a-z0-9]' requirements.txt) packages"
 
 clean: ## Remove local hosts, caches and environments
-	-podman rm -f ml-power-nowcast-demo mlpn-noble mlpn-jammy 2>/dev/null
+	-podman rm -f ml-power-nowcast-demo ml-power-nowcast-image ml-power-nowcast-image-build mlpn-noble mlpn-jammy mlpn-dkms 2>/dev/null
 	rm -rf .cache .venv .venv-ml artifacts
