@@ -211,32 +211,32 @@ def build_and_train(ubuntu: str | None, keep: bool) -> int:
     template = load_template()
     ubuntu = ubuntu or str(variables(template)["ubuntu_version"])
     overrides = {"ubuntu_version": ubuntu}
-    build, run_host = BUILD, "ml-power-nowcast-image"
+    run_host = "ml-power-nowcast-image"
     timestamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
     tag = f"localhost/ml-power-nowcast:{ubuntu}-{timestamp}"
 
-    step(f"starting a fresh Ubuntu {ubuntu} host '{build}'")
-    sh("scripts/local-host.sh", build, CODENAMES[ubuntu], cwd=ROOT)
+    step(f"starting a fresh Ubuntu {ubuntu} host '{BUILD}'")
+    sh("scripts/local-host.sh", BUILD, CODENAMES[ubuntu], cwd=ROOT)
     base = sh(
         "scripts/build-base-image.sh", CODENAMES[ubuntu], cwd=ROOT, capture_output=True
     ).stdout.strip()
     # What an EC2 build instance carries and the image must not: the key
     # pair's authorized_keys, a shell history, a pip cache.
-    sh("podman", "exec", build, "sh", "-c", SEED)
+    sh("podman", "exec", BUILD, "sh", "-c", SEED)
 
     block = provisioner(template)
     inventory_dir = Path(resolve(block["inventory_directory"], template, overrides))
     with tempfile.NamedTemporaryFile(
         "w", dir=inventory_dir, prefix="packer-provisioner-ansible", suffix=".ini"
     ) as inventory:
-        inventory.write(f"{build} ansible_connection=containers.podman.podman\n")
+        inventory.write(f"{BUILD} ansible_connection=containers.podman.podman\n")
         inventory.flush()
         argv, env = packer_command(template, Path(inventory.name), overrides)
         step("running Packer's ansible provisioner: " + " ".join(argv))
         sh(*argv, cwd=ROOT, env={**os.environ, **env})
     converged = time.monotonic()
 
-    step(f"making the image {tag} from '{build}'")
+    step(f"making the image {tag} from '{BUILD}'")
     make_image(tag, keep)
     made = time.monotonic()
 
